@@ -1,0 +1,109 @@
+"""The `cks-trainer` command: argument handling and printing only; the work is in the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from trainer import __version__
+from trainer.checks import EXAM_CHECK_IDS, failed_parse_results, run_exam_checks
+from trainer.dockerfile import DockerfileError, parse_file
+from trainer.render import render_checklist, use_colour
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    try:
+        dockerfile = parse_file(args.path, dict(args.build_arg))
+    except DockerfileError as exc:
+        if args.json:
+            results = failed_parse_results(exc.message, exc.line, str(args.path))
+            print(json.dumps({"path": str(args.path), "error": {"message": exc.message, "line": exc.line},
+                              "passed": False, "checks": [r.to_dict() for r in results]}, indent=2))
+        else:
+            print(f"cks-trainer: {exc.located(str(args.path))}", file=sys.stderr)
+            if exc.hint:
+                print(f"  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    results = run_exam_checks(dockerfile)
+    passed = all(r.passed for r in results)
+    if args.json:
+        print(json.dumps({"path": str(args.path), "passed": passed, "checks": [r.to_dict() for r in results],
+                          "buildkit_features": [f for _, f in dockerfile.buildkit_features]}, indent=2))
+    else:
+        print(render_checklist(f"Exam checks for {args.path}", results, use_colour()))
+        for instruction, feature in dockerfile.buildkit_features:
+            print(f"  note: line {instruction.start} uses {feature}, which needs BuildKit; "
+                  f"the trainer's builder (the SDK's legacy builder) cannot build it.")
+    return EXIT_OK if passed else EXIT_FAIL
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from trainer.packs import PackError, installed_scenarios
+
+    try:
+        scenarios = installed_scenarios()
+    except PackError as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if getattr(args, "json", False):
+        print(json.dumps([s.summary() for s in scenarios], indent=2))
+        return EXIT_OK
+    if not scenarios:
+        print("No scenarios installed.")
+        return EXIT_OK
+    width = max(len(s.id) for s in scenarios)
+    print(f"{'SCENARIO':<{width}}  {'PACK':<10} {'LEVEL':<8} {'WEIGHT':>6}  TITLE")
+    for s in scenarios:
+        print(f"{s.id:<{width}}  {s.pack_id:<10} {s.difficulty:<8} {s.weight:>6}  {s.title}")
+    print(f"\n{len(scenarios)} scenarios. Grade one with: cks-trainer grade SCENARIO")
+    return EXIT_OK
+
+
+def _build_arg(text: str) -> tuple[str, str]:
+    name, eq, value = text.partition("=")
+    if not eq or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-parser per subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cks-trainer",
+        description="Practise the CKS Supply Chain Security Dockerfile tasks. "
+                    "With no subcommand, lists the installed scenarios.")
+    parser.add_argument("--version", action="version", version=f"cks-trainer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="run the four exam checks on a Dockerfile (no Docker needed)",
+                           description=f"Run the exam checks ({', '.join(EXAM_CHECK_IDS)}) on a Dockerfile. "
+                                       "Exit 0 when all pass, 1 when any fails, 2 when the file cannot be "
+                                       "read or parsed.")
+    check.add_argument("path", help="the Dockerfile")
+    check.add_argument("--json", action="store_true", help="print one JSON object (schema: docs/check-json.md)")
+    check.add_argument("--build-arg", action="append", default=[], type=_build_arg, metavar="NAME=VALUE",
+                       help="a build argument, as docker build --build-arg")
+    check.set_defaults(func=_cmd_check)
+
+    listing = sub.add_parser("list", help="list the installed scenarios")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.set_defaults(func=_cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `cks-trainer` and `python -m trainer`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _cmd_list(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("cks-trainer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
