@@ -362,7 +362,8 @@ def log(msg: str) -> None:
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     """Run a command; its stderr is shown only when it fails (the legacy builder nags on every build)."""
     env = {**os.environ, "DOCKER_BUILDKIT": "0"}
-    kw.setdefault("stderr", subprocess.PIPE)
+    if not kw.get("capture_output"):
+        kw.setdefault("stderr", subprocess.PIPE)
     try:
         return subprocess.run(cmd, check=True, env=env, **kw)
     except subprocess.CalledProcessError as exc:
