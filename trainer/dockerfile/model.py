@@ -337,6 +337,9 @@ def parse(data: bytes | str, path: str = "Dockerfile", build_args: dict[str, str
                 raise DockerfileError(f"{inner} isn't allowed as an ONBUILD trigger", line)
         stage.instructions.append(instruction)
         _apply_env(instruction, stage.env, global_args, build_args, source.escape)
+    if not stages:
+        raise DockerfileError("no build stage: the file has ARG lines but no FROM", source.logical[-1].start,
+                              hint="Every Dockerfile needs a FROM line after its global ARGs.")
     return Dockerfile(path, source, instructions, stages, global_args, build_args, buildkit)
 
 
