@@ -62,6 +62,58 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    import threading
+    from pathlib import Path
+
+    from trainer.grading import CheckFinished, GradeFinished, LogLine, StageStarted, grade
+    from trainer.packs import PackError, find_scenario
+    from trainer.render import mark, render_result
+    from trainer.report import to_json, to_junit
+    from trainer.workspace import ensure_workspace
+
+    try:
+        scenario = find_scenario(args.scenario)
+    except PackError as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    workspace = Path(args.workspace) if args.workspace else ensure_workspace(scenario)
+    if not (workspace / scenario.file).is_file():
+        print(f"cks-trainer: {workspace / scenario.file}: no such file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    colour = use_colour() and not args.json
+    live = not args.json
+    if live:
+        print(f"Grading {scenario.id} ({workspace / scenario.file})")
+    cancel = threading.Event()
+    report = None
+    events = grade(scenario, workspace, cancel, use_cache=not args.no_cache)
+    try:
+        for event in events:
+            if isinstance(event, StageStarted) and live and event.stage != "checks":
+                print(f"-- {event.stage}")
+            elif isinstance(event, LogLine) and live and not args.quiet:
+                print(f"   | {event.text}")
+            elif isinstance(event, CheckFinished) and live:
+                print("\n".join(render_result(event.result, colour)))
+            elif isinstance(event, GradeFinished):
+                report = event.report
+    except KeyboardInterrupt:
+        cancel.set()
+        events.close()  # runs the pipeline's cleanup: kill the step, remove the job's objects
+        print("cks-trainer: interrupted; the trainer's containers and images were removed", file=sys.stderr)
+        return 130
+    if args.junit:
+        Path(args.junit).write_text(to_junit(report), encoding="utf-8")
+    if args.json:
+        print(to_json(report))
+    else:
+        cached = " (unchanged attempt: cached report)" if report.cached else ""
+        verdict = "full marks" if report.full_marks else "not yet full marks"
+        print(f"Score {report.score}/{report.max_score}: {verdict}{cached}")
+    return EXIT_OK if report.full_marks else EXIT_FAIL
+
+
 def _build_arg(text: str) -> tuple[str, str]:
     name, eq, value = text.partition("=")
     if not eq or not name:
@@ -87,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--build-arg", action="append", default=[], type=_build_arg, metavar="NAME=VALUE",
                        help="a build argument, as docker build --build-arg")
     check.set_defaults(func=_cmd_check)
+
+    grade_cmd = sub.add_parser("grade", help="grade an attempt: exam checks, real build, start-up test",
+                               description="Grade a scenario attempt end to end. Exit 0 only on full marks.")
+    grade_cmd.add_argument("scenario", help="scenario id (see cks-trainer list)")
+    grade_cmd.add_argument("--workspace", metavar="DIR",
+                           help="folder with the attempt (default: your workspace for the scenario)")
+    grade_cmd.add_argument("--json", action="store_true", help="print the JSON report")
+    grade_cmd.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    grade_cmd.add_argument("--quiet", action="store_true", help="do not stream the build log")
+    grade_cmd.add_argument("--no-cache", action="store_true", help="grade again even if nothing changed")
+    grade_cmd.set_defaults(func=_cmd_grade)
 
     listing = sub.add_parser("list", help="list the installed scenarios")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
