@@ -532,7 +532,7 @@ class Preparer:
         self.import_tar(image, recipe, tar, [f"ENV PATH={DEFAULT_PATH}", 'CMD ["sh"]'])
 
     # -- inputs
-    def in_debian(self, script: str, out: Path, extra_mounts: list[str] = ()) -> None:
+    def in_debian(self, script: str, out: Path, extra_mounts: tuple[str, ...] = ()) -> None:
         cmd = ["docker", "run", "--rm", "-v", f"{out}:/out", *extra_mounts, "debian:12", "sh", "-c", script]
         run(cmd, stdout=subprocess.DEVNULL)
 
@@ -556,7 +556,7 @@ class Preparer:
             key = hashlib.sha256(ASSEMBLE_LAYERS.encode()).hexdigest()
             if not (stamp.exists() and stamp.read_text() == key and path.exists()):
                 node = self.fetch(node_tarball())
-                self.in_debian(ASSEMBLE_LAYERS, self.cache, ["-v", f"{node}:/in/node.tgz:ro"])
+                self.in_debian(ASSEMBLE_LAYERS, self.cache, ("-v", f"{node}:/in/node.tgz:ro"))
                 stamp.write_text(key)
         else:
             raise SystemExit(f"prepare-images: no recipe for input {name}")

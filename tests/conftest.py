@@ -7,7 +7,10 @@ having built anything.
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +66,23 @@ def require_images(docker_client):
                 _skip_or_fail(f"base image {tag} is missing: run scripts/prepare_images.py")
 
     return check
+
+
+def make_tar_context(dockerfile: str | bytes, files: dict[str, Path] | None = None) -> io.BytesIO:
+    """A build context tar: the Dockerfile (bytes kept exactly, BOM and all) plus files by name."""
+    data = dockerfile.encode() if isinstance(dockerfile, str) else dockerfile
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, path in (files or {}).items():
+            tar.add(path, arcname=name)
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.fixture(scope="session")
+def tar_context():
+    """make_tar_context, for tests that build with the SDK directly."""
+    return make_tar_context

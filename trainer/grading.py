@@ -24,6 +24,8 @@ from trainer.dockerfile import Dockerfile, DockerfileError, parse
 from trainer.packs import Scenario
 
 BUILD_TIME_LIMIT = 300.0
+BUILD_TITLE = "Image builds"
+STARTUP_TITLE = "Container starts and works"
 EXAM_POINTS = 1
 REALITY_IDS = ("build", "startup")
 
@@ -77,6 +79,11 @@ class Report:
     def full_marks(self) -> bool:
         return self.score == self.max_score
 
+    def add(self, result: CheckResult) -> CheckFinished:
+        """Record a result; return the event that announces it."""
+        self.checks.append(result)
+        return CheckFinished(result)
+
     def to_dict(self) -> dict:
         return {"scenario": self.scenario, "score": self.score, "max_score": self.max_score,
                 "full_marks": self.full_marks, "cached": self.cached,
@@ -95,6 +102,14 @@ Event = StageStarted | LogLine | CheckFinished | GradeFinished
 
 def _skipped(check_id: str, title: str, why: str) -> CheckResult:
     return CheckResult(check_id, title, Status.SKIPPED, why)
+
+
+def _not_built(report: Report, message: str, hint: str, proof=(), startup_why: str = "there is no image to start",
+               advice: list[str] | None = None) -> Iterator[Event]:
+    """The build's failure, then the start-up skipped because there is no image."""
+    result = CheckResult("build", BUILD_TITLE, Status.FAIL, message, hint, list(proof), advice or [])
+    yield report.add(result)
+    yield report.add(_skipped("startup", STARTUP_TITLE, f"skipped: {startup_why}"))
 
 
 def attempt_key(scenario: Scenario, workspace: Path) -> str:
@@ -135,15 +150,13 @@ def grade(scenario: Scenario, workspace: Path, cancel: threading.Event | None = 
     else:
         results = run_exam_checks(dockerfile, scenario.settings)
     for result in results:
-        report.checks.append(result)
-        yield CheckFinished(result)
+        yield report.add(result)
     report.timings["checks"] = time.monotonic() - started
 
     key = attempt_key(scenario, workspace) if dockerfile is not None else ""
     if use_cache and key and (cached := _load_cached(key)) is not None:
         for result in cached.checks[len(report.checks):]:
-            report.checks.append(result)
-            yield CheckFinished(result)
+            yield report.add(result)
         report.image, report.timings, report.cached = cached.image, cached.timings, True
         yield GradeFinished(report)
         return
@@ -165,23 +178,15 @@ def _reality(report: Report, scenario: Scenario, workspace: Path, dockerfile: Do
     from trainer.engine.reaper import reap, reap_stale
 
     def skip_rest(why: str) -> Iterator[Event]:
-        for check_id, title in (("build", "Image builds"), ("startup", "Container starts and works")):
-            result = _skipped(check_id, title, why)
-            report.checks.append(result)
-            yield CheckFinished(result)
+        for check_id, title in (("build", BUILD_TITLE), ("startup", STARTUP_TITLE)):
+            yield report.add(_skipped(check_id, title, why))
 
     if dockerfile is None:
         yield from skip_rest("skipped: the Dockerfile cannot be parsed")
         return
     refusal = _refuse_before_build(dockerfile)
     if refusal:
-        result = CheckResult("build", "Image builds", Status.FAIL, refusal[0], refusal[1],
-                             evidence(dockerfile, refusal[2]))
-        report.checks.append(result)
-        yield CheckFinished(result)
-        result = _skipped("startup", "Container starts and works", "skipped: there is no image to start")
-        report.checks.append(result)
-        yield CheckFinished(result)
+        yield from _not_built(report, refusal[0], refusal[1], evidence(dockerfile, refusal[2]))
         return
     try:
         client = (connect or default_connect)()
@@ -246,29 +251,20 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
     yield StageStarted("build")
     missing = _missing_bases(client, dockerfile)
     if missing:
-        result = CheckResult("build", "Image builds", Status.FAIL,
-                             f"Not built: the base image{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                             f"{'are' if len(missing) > 1 else 'is'} not available on this Docker engine, and "
-                             f"without a registry it cannot be pulled.",
-                             "Prepare the images first (scripts/prepare_images.py in the trainer's repository), "
-                             "or use a base this scenario provides.")
-        report.checks.append(result)
-        yield CheckFinished(result)
-        result = _skipped("startup", "Container starts and works", "skipped: there is no image to start")
-        report.checks.append(result)
-        yield CheckFinished(result)
+        yield from _not_built(report,
+                              f"Not built: the base image{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                              f"{'are' if len(missing) > 1 else 'is'} not available on this Docker engine, and "
+                              f"without a registry it cannot be pulled.",
+                              "Prepare the images first (scripts/prepare_images.py in the trainer's repository), "
+                              "or use a base this scenario provides.")
         return
     source = dockerfile.source
     text = build_mod.inject_labels(source.lines, [s.from_instruction.end for s in dockerfile.stages], labels)
     try:
         context = build_mod.make_context(workspace, text)
     except build_mod.ContextError as exc:
-        result = CheckResult("build", "Image builds", Status.FAIL, f"Not built: {exc}",
-                             "Keep the scenario folder to regular files and folders.")
-        report.checks.append(result)
-        yield CheckFinished(result)
-        report.checks.append(_skipped("startup", "Container starts and works", "skipped: no image"))
-        yield CheckFinished(report.checks[-1])
+        yield from _not_built(report, f"Not built: {exc}", "Keep the scenario folder to regular files and folders.",
+                              startup_why="no image")
         return
     tag = f"cks-trainer/{scenario.id}:{labels['cks-trainer.job']}"
     outcome = None
@@ -281,17 +277,11 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
     if not outcome.image_id:
         failing = _step_instruction(dockerfile, outcome.failed_step)
         where = f"line {failing.start} ({dockerfile.snippet(failing).strip()})" if failing else "the start"
-        result = CheckResult("build", "Image builds", Status.FAIL, f"The build failed at {where}: {outcome.error}",
-                             build_hint(outcome.error), evidence(dockerfile, failing))
-        result.advice = outcome.log[-15:]
-        report.checks.append(result)
-        yield CheckFinished(result)
-        report.checks.append(_skipped("startup", "Container starts and works", "skipped: the image did not build"))
-        yield CheckFinished(report.checks[-1])
+        yield from _not_built(report, f"The build failed at {where}: {outcome.error}", build_hint(outcome.error),
+                              evidence(dockerfile, failing), "the image did not build", outcome.log[-15:])
         return
-    result = CheckResult("build", "Image builds", Status.PASS, f"Built in {outcome.seconds:.1f} s.")
-    report.checks.append(result)
-    yield CheckFinished(result)
+    result = CheckResult("build", BUILD_TITLE, Status.PASS, f"Built in {outcome.seconds:.1f} s.")
+    yield report.add(result)
 
     yield StageStarted("inspect")
     started = time.monotonic()
@@ -299,37 +289,32 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
     report.timings["inspect"] = time.monotonic() - started
     report.image = facts.to_dict()
     for image_result in image_checks(facts):
-        report.checks.append(image_result)
-        yield CheckFinished(image_result)
+        yield report.add(image_result)
 
     yield StageStarted("startup")
     if cancel is not None and cancel.is_set():
-        report.checks.append(_skipped("startup", "Container starts and works", "skipped: cancelled"))
-        yield CheckFinished(report.checks[-1])
+        yield report.add(_skipped("startup", STARTUP_TITLE, "skipped: cancelled"))
         return
     if facts.missing_interpreter:
-        result = CheckResult("startup", "Container starts and works", Status.FAIL,
+        result = CheckResult("startup", STARTUP_TITLE, Status.FAIL,
                              f"Not started: {facts.program} is dynamically linked and needs {facts.interpreter}, "
                              f"which the image does not have, so it would fail with \"exec {facts.program}: no "
                              f"such file or directory\".",
                              "Build with CGO_ENABLED=0 for a static binary, or use a base with libc "
                              "(gcr.io/distroless/base or cc).")
-        report.checks.append(result)
-        yield CheckFinished(result)
+        yield report.add(result)
         return
     if scenario.probe is None:
-        report.checks.append(_skipped("startup", "Container starts and works", "skipped: the scenario has no probe"))
-        yield CheckFinished(report.checks[-1])
+        yield report.add(_skipped("startup", STARTUP_TITLE, "skipped: the scenario has no probe"))
         return
     run = run_startup(client, outcome.image_id, facts.user, scenario.probe, labels, scenario.writable,
                       program=facts.program)
     report.timings["startup"] = run.seconds
-    result = CheckResult("startup", "Container starts and works", Status.PASS if run.passed else Status.FAIL,
+    result = CheckResult("startup", STARTUP_TITLE, Status.PASS if run.passed else Status.FAIL,
                          run.message, "" if run.passed else "Run the image yourself and read its first lines of output.")
     if not run.passed and run.logs.strip():
         result.advice = run.logs.strip().splitlines()[-10:]
-    report.checks.append(result)
-    yield CheckFinished(result)
+    yield report.add(result)
 
 
 def _step_instruction(dockerfile: Dockerfile, step_line: str):

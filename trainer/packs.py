@@ -15,6 +15,7 @@ from pathlib import Path
 
 from trainer.checks import CheckSettings
 from trainer.checks.settings import DEFAULT_MINIMAL_BASES
+from trainer.probe import Probe
 from trainer.safe_yaml import YamlError, line_of_key, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -32,20 +33,6 @@ class PackError(Exception):
         self.field_path = field_path
         self.line = line
         self.reason = message
-
-
-@dataclass(frozen=True)
-class Probe:
-    """How the start-up test decides the container works."""
-
-    kind: str  # "http", "exit" or "running"
-    port: int = 0
-    path: str = "/"
-    status: int = 200
-    body: str = ""
-    code: int = 0
-    output: str = ""
-    seconds: float = 3.0
 
 
 @dataclass
@@ -172,15 +159,13 @@ def load_scenario(folder: Path, pack_id: str, solutions: Path) -> Scenario:
     _confined(folder, file_name, f, "file")
     settings = CheckSettings()
     if checks := f.sub("checks"):
+        required_user = checks.get("required_user", (str, int))
         settings = CheckSettings(
             allowed_bases=tuple(checks.strings("allowed_bases")) or DEFAULT_MINIMAL_BASES,
-            required_user=checks.get("required_user", (str, int)),
+            required_user=None if required_user is None else str(required_user),
             allow_source_copy=checks.get("allow_source_copy", bool, False),
             build_args={str(k): str(v) for k, v in (checks.get("build_args", dict, {}) or {}).items()},
         )
-        if settings.required_user is not None:
-            settings = CheckSettings(settings.allowed_bases, str(settings.required_user), settings.build_args,
-                                     settings.allow_source_copy)
     probe = _load_probe(f.sub("startup"))
     for required in ("task.md", file_name):
         if not (folder / required).is_file():

@@ -7,8 +7,6 @@ engine must refuse them too.
 
 from __future__ import annotations
 
-import io
-import tarfile
 import uuid
 
 import docker
@@ -51,19 +49,11 @@ REFUSED = {
 }
 
 
-def _context(dockerfile: bytes) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-    buffer.seek(0)
-    return buffer
-
-
 def _build(client, dockerfile: bytes):
+    from conftest import make_tar_context
+
     tag = f"cks-trainer-test/sem-{uuid.uuid4().hex[:10]}"
-    image, _ = client.images.build(fileobj=_context(dockerfile), custom_context=True, tag=tag, rm=True,
+    image, _ = client.images.build(fileobj=make_tar_context(dockerfile), custom_context=True, tag=tag, rm=True,
                                    forcerm=True, pull=False, labels=LABELS)
     return tag, image
 

@@ -16,7 +16,8 @@ from trainer.engine.labels import new_job
 from trainer.engine.reaper import count_managed
 from trainer.engine.startup import LOG_CAP, run_startup
 from trainer.grading import GradeFinished, grade
-from trainer.packs import Probe, find_scenario, load_scenario
+from trainer.packs import find_scenario, load_scenario
+from trainer.probe import Probe
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,25 +123,15 @@ def test_app_that_crashes_at_start_shows_its_exit_code_and_output(tmp_path, requ
 
 
 @pytest.fixture
-def busybox_image(docker_client, require_images):
+def busybox_image(docker_client, require_images, tar_context):
     require_images("busybox:1.36")
     labels = new_job()
     made = []
 
     def build(cmd: str) -> tuple[str, dict]:
-        import io
-        import tarfile
-
         text = f'FROM busybox:1.36\nUSER 65532\nCMD ["sh", "-c", {cmd!r}]\n'.replace("'", '"')
-        data = text.encode()
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            info = tarfile.TarInfo("Dockerfile")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        buffer.seek(0)
-        image, _ = docker_client.images.build(fileobj=buffer, custom_context=True, labels=labels, rm=True,
-                                              forcerm=True)
+        image, _ = docker_client.images.build(fileobj=tar_context(text), custom_context=True, labels=labels,
+                                              rm=True, forcerm=True)
         made.append(image.id)
         return image.id, labels
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import socket
-import tarfile
 import time
 import urllib.request
 import uuid
@@ -45,22 +43,12 @@ ENTRYPOINT ["/app/server"]
 LABEL = {"cks-trainer.test": "offline-images"}
 
 
-def _context(dockerfile: str) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name in ("go.mod", "main.go"):
-            tar.add(APP / name, arcname=name)
-        data = dockerfile.encode()
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    buffer.seek(0)
-    return buffer
-
-
 def _build(client, dockerfile: str) -> str:
+    from conftest import make_tar_context
+
     tag = f"cks-trainer-test/{uuid.uuid4().hex[:12]}"
-    client.images.build(fileobj=_context(dockerfile), custom_context=True, tag=tag, rm=True, forcerm=True,
+    context = make_tar_context(dockerfile, {name: APP / name for name in ("go.mod", "main.go")})
+    client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
                         labels=LABEL, pull=False)
     return tag
 

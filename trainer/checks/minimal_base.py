@@ -50,9 +50,7 @@ def _reason(name: str, tag: str) -> str:
     short = name.rsplit("/", 1)[-1]
     for names, reason in _REASONS:
         if short in names or name in names:
-            if "slim" in tag:
-                return reason.replace("a ", "a slimmer ", 1) + " (slim removes docs, not the shell)"
-            return reason
+            return reason + (" (the slim tag removes docs, not the shell)" if "slim" in tag else "")
     return "it is not scratch or a distroless runtime"
 
 

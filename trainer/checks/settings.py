@@ -20,7 +20,7 @@ DEFAULT_MINIMAL_BASES: tuple[str, ...] = (
 The one list of minimal bases; a scenario narrows or widens it with
 `allowed_bases`."""
 
-DEBUG_TAG_MARKERS: tuple[str, ...] = ("debug", "-dev", "latest-dev", "shell")
+DEBUG_TAG_MARKERS: tuple[str, ...] = ("debug", "-dev", "shell")
 """Tag fragments that mean a shell was added to a minimal base."""
 
 

@@ -303,11 +303,11 @@ def parse(data: bytes | str, path: str = "Dockerfile", build_args: dict[str, str
             raise DockerfileError(f"unknown instruction: {shown}", line,
                                   hint="Check the spelling; Dockerfile instructions are words such as FROM, COPY, USER.")
         flags, args = _parse_flags(logical.rest, keyword, line)
-        if not args.strip() and not logical.heredocs and keyword not in ("CMD", "ENTRYPOINT", "RUN"):
+        if not args.strip():
             raise DockerfileError(f"{keyword} requires at least one argument", line)
-        if not args.strip() and keyword in ("CMD", "ENTRYPOINT", "RUN"):
-            raise DockerfileError(f"{keyword} requires at least one argument", line)
-        instruction = Instruction(keyword, flags, args, line, logical.end, len(stages) - 1, logical.heredocs)
+        # A FROM opens the stage it belongs to; everything else belongs to the current one.
+        stage_index = len(stages) if keyword == "FROM" else len(stages) - 1
+        instruction = Instruction(keyword, flags, args, line, logical.end, stage_index, logical.heredocs)
         if keyword in ("COPY", "ADD") and len(parse_json_array(args) or args.split()) < 2:
             raise DockerfileError(f"{keyword} requires at least two arguments (source and destination)", line)
         for name in flags:
@@ -318,9 +318,6 @@ def parse(data: bytes | str, path: str = "Dockerfile", build_args: dict[str, str
         instructions.append(instruction)
         if keyword == "FROM":
             stages.append(_new_stage(instruction, stages, global_args, build_args, source.escape))
-            instruction = Instruction(keyword, flags, args, line, logical.end, len(stages) - 1)
-            instructions[-1] = instruction
-            stages[-1].from_instruction = instruction
             continue
         if not stages:
             if keyword != "ARG":

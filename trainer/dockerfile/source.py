@@ -1,22 +1,18 @@
 """Turn Dockerfile bytes into logical instructions, the way Docker's parser reads them.
 
-dockerfile-parse splits each instruction into its keyword and value, but on its
-own it disagrees with Docker on a byte-order mark, blank lines inside a
-continuation, a continued last line without a newline, heredoc bodies and
-binary input, and it joins continuations in quadratic time. So this module
-does the line work Docker does (directives, continuations, comments,
-heredocs) in one linear pass, then hands dockerfile-parse a normalised text:
-each logical instruction joined onto the line where it starts, every other
-line blank. Line numbers therefore map back one to one.
+dockerfile-parse disagrees with Docker on a byte-order mark, blank lines
+inside a continuation, a continued last line without a newline, heredoc
+bodies and binary input, and it joins continuations in quadratic time. So
+this module does the line work Docker does (directives, continuations,
+comments, heredocs) in one linear pass. dockerfile-parse stays the
+independent reference: on every fixture its reading of the joined
+instructions must equal this lexer's (tests/unit/test_dockerfile_parse_agrees.py).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
-
-from dockerfile_parse import DockerfileParser
 
 MAX_BYTES = 256 * 1024
 """Larger input is refused: no real Dockerfile comes near it, and a huge continued line costs seconds to parse."""
@@ -161,7 +157,6 @@ def read_source(data: bytes | str) -> Source:
     lines = split_lines(text)
     escape = _directives(lines)
     source = Source(text=text, lines=lines, escape=escape)
-    normalised = [""] * len(lines)
     index = 0
     while index < len(lines):
         line = lines[index].lstrip(_GO_SPACE)
@@ -202,31 +197,6 @@ def read_source(data: bytes | str) -> Source:
                     raise DockerfileError(f"heredoc <<{name} is never closed by a line '{name}'", start + 1)
                 heredocs.append(Heredoc(name, "\n".join(body), body_start + 1, index))
             end = index
-        normalised[start] = f"{keyword} {rest}"
         source.logical.append(LogicalLine(keyword.upper(), rest, start + 1, end, tuple(heredocs)))
-    _check_with_dockerfile_parse(source, normalised)
     return source
 
-
-def _check_with_dockerfile_parse(source: Source, normalised: list[str]) -> None:
-    """Take each value from dockerfile-parse's structure of the normalised text.
-
-    dockerfile-parse strips values the way Docker does (trailing blanks, the
-    escape directive); where it would read a line differently from Docker
-    (Unicode blanks, a keyword with no arguments) the lexer's reading stands.
-    """
-    header = f"# escape={source.escape}\n" if source.escape != "\\" else ""
-    offset = 1 if header else 0
-    parser = DockerfileParser(fileobj=io.BytesIO((header + "\n".join(normalised) + "\n").encode()))
-    by_line = {
-        entry["startline"] - offset + 1: entry
-        for entry in parser.structure
-        if entry["instruction"] != "COMMENT"
-    }
-    for position, logical in enumerate(source.logical):
-        entry = by_line.get(logical.start)
-        if entry and entry["instruction"] == logical.keyword and entry["endline"] == entry["startline"]:
-            value = entry["value"]
-            if value and value != logical.rest and value.strip() == logical.rest.strip():
-                source.logical[position] = LogicalLine(logical.keyword, value, logical.start, logical.end,
-                                                       logical.heredocs)

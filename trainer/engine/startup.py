@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import docker
 
 from trainer.engine.client import TRANSPORT_ERRORS
-from trainer.packs import Probe
+from trainer.probe import Probe
 
 MEMORY = "256m"
 PIDS = 128
@@ -121,7 +121,7 @@ def _exited(container) -> tuple[bool, int | None, bool]:
     return state.get("Status") in ("exited", "dead"), state.get("ExitCode"), bool(state.get("OOMKilled"))
 
 
-def _crash(container, code, oom, program, started) -> StartupOutcome:
+def _crash(container, code, oom, program) -> StartupOutcome:
     logs = _tail(container)
     if oom:
         return StartupOutcome(False, f"The container was killed for using more than {MEMORY} of memory "
@@ -136,7 +136,7 @@ def _probe(client, container, probe: Probe, started: float, deadline: float, pro
         while time.monotonic() - started < probe.seconds:
             done, code, oom = _exited(container)
             if done:
-                return _crash(container, code, oom, program, started)
+                return _crash(container, code, oom, program)
             time.sleep(0.2)
         return StartupOutcome(True, f"Still running after {probe.seconds:g} s.", _tail(container))
     if probe.kind == "exit":
@@ -148,23 +148,20 @@ def _probe(client, container, probe: Probe, started: float, deadline: float, pro
                     return StartupOutcome(False, f"Killed for using more than {MEMORY} (OOMKilled).", logs, code,
                                           oom_killed=True)
                 if code != probe.code:
-                    return _crash(container, code, oom, program, started)
+                    return _crash(container, code, oom, program)
                 if probe.output and probe.output not in logs:
                     return StartupOutcome(False, f"Exited {code}, but the output lacks {probe.output!r}.", logs, code)
                 return StartupOutcome(True, f"Exited with code {code} as expected.", logs, code)
             time.sleep(0.1)
         return StartupOutcome(False, f"Still running after {deadline:.0f} s; it was expected to exit. Killed.",
                               _tail(container))
-    container.reload()
-    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{probe.port}/tcp") or []
     last_error = ""
     while time.monotonic() - started < deadline:
-        done, code, oom = _exited(container)
+        done, code, oom = _exited(container)  # also reloads the port bindings
         if done:
-            return _crash(container, code, oom, program, started)
+            return _crash(container, code, oom, program)
+        bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{probe.port}/tcp") or []
         if not bindings:
-            container.reload()
-            bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{probe.port}/tcp") or []
             time.sleep(0.1)
             continue
         url = f"http://127.0.0.1:{bindings[0]['HostPort']}{probe.path}"
