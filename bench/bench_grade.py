@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from trainer.engine.client import connect  # noqa: E402
 from trainer.engine.inspect import inspect_image  # noqa: E402
-from trainer.engine.labels import new_job  # noqa: E402
+from trainer.engine.labels import Job  # noqa: E402
 from trainer.grading import GradeFinished, grade  # noqa: E402
 from trainer.packs import find_scenario  # noqa: E402
 
@@ -80,7 +80,7 @@ def main() -> int:
         tag = f"cks-bench/{'small' if context == SOLUTION else 'large'}"
         subprocess.run(["docker", "build", "-q", "-t", tag, str(context)], check=True, capture_output=True,
                        env={"DOCKER_BUILDKIT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
-        seconds, facts = timed(lambda: inspect_image(client, tag, new_job()))
+        seconds, facts = timed(lambda: inspect_image(client, tag, Job.new().container_labels()))
         print(f"inspection of {name}: {seconds:.2f} s for {facts.file_count} entries, {facts.size / 1e6:.0f} MB")
     subprocess.run(["docker", "rmi", "-f", "cks-bench/plain", "cks-bench/small", "cks-bench/large"],
                    capture_output=True)

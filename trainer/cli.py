@@ -114,6 +114,22 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK if report.full_marks else EXIT_FAIL
 
 
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from trainer.engine.client import EngineUnavailable, connect
+    from trainer.engine.reaper import clean_cache, reap
+
+    try:
+        client = connect()
+    except EngineUnavailable as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    jobs = reap(client)
+    layers = clean_cache(client)
+    print(f"Removed {jobs['containers']} containers, {jobs['images']} images of grading jobs, "
+          f"and {layers} build-cache layers.")
+    return EXIT_OK
+
+
 def _build_arg(text: str) -> tuple[str, str]:
     name, eq, value = text.partition("=")
     if not eq or not name:
@@ -150,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("--quiet", action="store_true", help="do not stream the build log")
     grade_cmd.add_argument("--no-cache", action="store_true", help="grade again even if nothing changed")
     grade_cmd.set_defaults(func=_cmd_grade)
+
+    clean = sub.add_parser("clean", help="remove everything the trainer keeps on the Docker engine",
+                           description="Remove every container and image of grading jobs, and the trainer's build "
+                                       "cache (layers it keeps so regrading is fast). Base images stay.")
+    clean.set_defaults(func=_cmd_clean)
 
     listing = sub.add_parser("list", help="list the installed scenarios")
     listing.add_argument("--json", action="store_true", help="print a JSON list")

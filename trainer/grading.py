@@ -174,7 +174,7 @@ def _reality(report: Report, scenario: Scenario, workspace: Path, dockerfile: Do
     from trainer.engine import build as build_mod
     from trainer.engine.client import EngineUnavailable
     from trainer.engine.client import connect as default_connect
-    from trainer.engine.labels import new_job
+    from trainer.engine.labels import Job
     from trainer.engine.reaper import reap, reap_stale
 
     def skip_rest(why: str) -> Iterator[Event]:
@@ -194,17 +194,17 @@ def _reality(report: Report, scenario: Scenario, workspace: Path, dockerfile: Do
         yield from skip_rest(f"skipped: {exc.reason}. {exc.fix}")
         return
     reap_stale(client)  # what a crashed or killed earlier grade left behind
-    labels = new_job()
+    job = Job.new()
     finished = False
     try:
-        yield from _build_and_run(report, scenario, workspace, dockerfile, client, labels, cancel, build_mod)
+        yield from _build_and_run(report, scenario, workspace, dockerfile, client, job, cancel, build_mod)
         finished = True
     finally:
-        reap(client, labels["cks-trainer.job"])
+        reap(client, job.value)
         if not finished:
             # An interrupted build may still be finishing its step on the daemon.
             time.sleep(1.0)
-            reap(client, labels["cks-trainer.job"])
+            reap(client, job.value)
 
 
 def _refuse_before_build(dockerfile: Dockerfile):
@@ -244,7 +244,7 @@ def _missing_bases(client, dockerfile: Dockerfile) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def _build_and_run(report, scenario, workspace, dockerfile, client, labels, cancel, build_mod) -> Iterator[Event]:
+def _build_and_run(report, scenario, workspace, dockerfile, client, job, cancel, build_mod) -> Iterator[Event]:
     from trainer.engine.inspect import inspect_image
     from trainer.engine.startup import run_startup
 
@@ -259,16 +259,16 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
                               "or use a base this scenario provides.")
         return
     source = dockerfile.source
-    text = build_mod.inject_labels(source.lines, [s.from_instruction.end for s in dockerfile.stages], labels)
+    text = build_mod.inject_labels(source.lines, [s.from_instruction.end for s in dockerfile.stages])
     try:
         context = build_mod.make_context(workspace, text)
     except build_mod.ContextError as exc:
         yield from _not_built(report, f"Not built: {exc}", "Keep the scenario folder to regular files and folders.",
                               startup_why="no image")
         return
-    tag = f"cks-trainer/{scenario.id}:{labels['cks-trainer.job']}"
+    tag = f"cks-trainer/{scenario.id}:{job.id}"
     outcome = None
-    for item in build_mod.build(client, context, labels, tag, BUILD_TIME_LIMIT, cancel):
+    for item in build_mod.build(client, context, job.image_labels(), tag, BUILD_TIME_LIMIT, cancel):
         if isinstance(item, str):
             yield LogLine("build", item)
         else:
@@ -285,10 +285,11 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
 
     yield StageStarted("inspect")
     started = time.monotonic()
-    facts = inspect_image(client, outcome.image_id, labels)
+    facts = inspect_image(client, outcome.image_id, job.container_labels())
     report.timings["inspect"] = time.monotonic() - started
-    report.image = facts.to_dict()
-    for image_result in image_checks(facts):
+    starting_size = _starting_size(scenario, workspace, facts.size)
+    report.image = facts.to_dict() | {"starting_size": starting_size}
+    for image_result in image_checks(facts, starting_size):
         yield report.add(image_result)
 
     yield StageStarted("startup")
@@ -307,7 +308,7 @@ def _build_and_run(report, scenario, workspace, dockerfile, client, labels, canc
     if scenario.probe is None:
         yield report.add(_skipped("startup", STARTUP_TITLE, "skipped: the scenario has no probe"))
         return
-    run = run_startup(client, outcome.image_id, facts.user, scenario.probe, labels, scenario.writable,
+    run = run_startup(client, outcome.image_id, facts.user, scenario.probe, job.container_labels(), scenario.writable,
                       program=facts.program)
     report.timings["startup"] = run.seconds
     result = CheckResult("startup", STARTUP_TITLE, Status.PASS if run.passed else Status.FAIL,
@@ -352,7 +353,7 @@ def build_hint(error: str) -> str:
     return "Read the last lines of the build log above."
 
 
-def image_checks(facts) -> list[CheckResult]:
+def image_checks(facts, starting_size: int | None = None) -> list[CheckResult]:
     """Checks on the built image's facts (reported, not scored)."""
     results = []
 
@@ -371,9 +372,38 @@ def image_checks(facts) -> list[CheckResult]:
     add("image-sources", "No application sources", facts.sources, "The image contains source files",
         "No source files found.")
     add("image-setuid", "No setuid or setgid files", facts.setuid, "setuid/setgid files", "No setuid files.")
-    size = facts.size / 1e6
-    results.append(CheckResult("image-size", "Image size", Status.PASS, f"{size:.1f} MB, {facts.file_count} entries."))
+    message = f"{facts.size / 1e6:.1f} MB, {facts.file_count} entries"
+    if starting_size and starting_size != facts.size:
+        change = 100 * (1 - facts.size / starting_size)
+        word = "smaller" if change > 0 else "larger"
+        message += f"; the starting image was {starting_size / 1e6:.1f} MB, so this is {abs(change):.0f}% {word}"
+    results.append(CheckResult("image-size", "Image size", Status.PASS, message + "."))
     return results
+
+
+def _starting_size(scenario: Scenario, workspace: Path, size: int) -> int | None:
+    """The size of the scenario's starting image, once it has been built; remembered when it is."""
+    from platformdirs import user_cache_path
+
+    path = user_cache_path("cks-trainer") / "starting-sizes.json"
+    key = f"{scenario.pack_id}/{scenario.id}"
+    try:
+        sizes = json.loads(path.read_text())
+    except (OSError, ValueError):
+        sizes = {}
+    try:
+        is_starter = (workspace / scenario.file).read_bytes() == (scenario.root / scenario.file).read_bytes()
+    except OSError:
+        is_starter = False
+    if is_starter and sizes.get(key) != size:
+        sizes[key] = size
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.with_suffix(".tmp").write_text(json.dumps(sizes))
+            path.with_suffix(".tmp").replace(path)
+        except OSError:
+            pass
+    return sizes.get(key)
 
 
 def _load_cached(key: str) -> Report | None:

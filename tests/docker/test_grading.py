@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from trainer.checks import Status
-from trainer.engine.labels import new_job
+from trainer.engine.labels import JOB, Job
 from trainer.engine.reaper import count_managed
 from trainer.engine.startup import LOG_CAP, run_startup
-from trainer.grading import GradeFinished, grade
+from trainer.grading import GradeFinished, LogLine, grade
 from trainer.packs import find_scenario, load_scenario
 from trainer.probe import Probe
 
@@ -57,6 +57,18 @@ def test_reference_solution_gets_full_marks(require_images):
     assert checks["image-shell"].status is Status.PASS and report.image["user"] == "65532:65532"
 
 
+def test_regrading_reuses_the_build_stage_layers(require_images):
+    # The cache label is the same for every grade, so an unchanged build stage is not compiled again.
+    require_images("golang:1.22", "gcr.io/distroless/static:nonroot")
+    scenario = find_scenario("go-exam-staple")
+    for _ in range(2):
+        events = list(grade(scenario, ROOT / "solutions" / "go-exam-staple", use_cache=False))
+    log = [e.text for e in events if isinstance(e, LogLine)]
+    compile_step = next(i for i, line in enumerate(log) if "go build" in line)
+    assert log[compile_step + 1].strip() == "---> Using cache"
+    assert events[-1].report.full_marks
+
+
 def test_starter_fails_every_exam_check_builds_and_is_refused_as_root(require_images):
     require_images("golang:1.22")
     scenario = find_scenario("go-exam-staple")
@@ -66,6 +78,10 @@ def test_starter_fails_every_exam_check_builds_and_is_refused_as_root(require_im
     assert checks["build"].status is Status.PASS
     assert checks["startup"].status is Status.FAIL
     assert "kubelet refuses it" in checks["startup"].message
+    # Building the starter records its size, so a later grade shows the before/after picture.
+    _, solved = run_grade(scenario, ROOT / "solutions" / "go-exam-staple")
+    assert f"the starting image was {report.image['size'] / 1e6:.1f} MB" in solved["image-size"].message
+    assert "% smaller" in solved["image-size"].message
     assert "/usr/local/go/bin/go" in checks["image-toolchain"].message
     assert report.score == 1
 
@@ -125,7 +141,7 @@ def test_app_that_crashes_at_start_shows_its_exit_code_and_output(tmp_path, requ
 @pytest.fixture
 def busybox_image(docker_client, require_images, tar_context):
     require_images("busybox:1.36")
-    labels = new_job()
+    labels = Job.new().container_labels()
     made = []
 
     def build(cmd: str) -> tuple[str, dict]:
@@ -146,7 +162,7 @@ def test_hanging_app_is_killed_at_the_deadline(docker_client, busybox_image):
     outcome = run_startup(docker_client, image, "65532", Probe("exit", code=0), labels, deadline=3)
     assert not outcome.passed and "expected to exit" in outcome.message
     assert time.monotonic() - started < 15
-    assert not docker_client.containers.list(all=True, filters={"label": f"cks-trainer.job={labels['cks-trainer.job']}"})
+    assert not docker_client.containers.list(all=True, filters={"label": f"{JOB}={labels[JOB]}"})
 
 
 def test_fork_bomb_is_bounded_by_the_process_limit(docker_client, busybox_image):

@@ -2,8 +2,8 @@
 
 The context tar is made here, never by the SDK from a path: only regular
 files and folders from inside the context (no links), size-capped, with the
-Dockerfile always at `Dockerfile`. A job LABEL is injected after every FROM so
-intermediate containers and images carry it and the reaper finds them.
+Dockerfile always at `Dockerfile`. The cache LABEL is injected after every
+FROM, so every layer the trainer builds is marked as its own (see labels.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import docker
 
 from trainer.engine.client import TRANSPORT_ERRORS
-from trainer.engine.labels import label_line
+from trainer.engine.labels import CACHE_LINE
 
 MAX_CONTEXT_BYTES = 50 * 1024 * 1024
 MAX_CONTEXT_FILES = 5000
@@ -84,11 +84,11 @@ def make_context(root: Path, dockerfile_text: str) -> io.BytesIO:
     return buffer
 
 
-def inject_labels(lines: list[str], from_ends: list[int], labels: dict[str, str]) -> str:
-    """The Dockerfile with a LABEL line after each FROM (given their 1-based last lines)."""
+def inject_labels(lines: list[str], from_ends: list[int]) -> str:
+    """The Dockerfile with the cache LABEL after each FROM (given their 1-based last lines)."""
     out = list(lines)
     for end in sorted(from_ends, reverse=True):
-        out.insert(end, label_line(labels))
+        out.insert(end, CACHE_LINE)
     return "\n".join(out) + "\n"
 
 

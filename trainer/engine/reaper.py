@@ -5,20 +5,19 @@ from __future__ import annotations
 import docker
 
 from trainer.engine.client import TRANSPORT_ERRORS
-import os
-import socket
-import time
+from trainer.engine.labels import CACHE, JOB, MANAGED, Job
 
-from trainer.engine.labels import EXPIRES, JOB, MANAGED, OWNER
+CACHE_MAX_AGE = "168h"
 
 
-def reap(client: docker.DockerClient, job: str | None = None) -> dict[str, int]:
-    """Remove the trainer's containers and images (one job's, or all); never anything else.
+def reap(client: docker.DockerClient, job_value: str | None = None) -> dict[str, int]:
+    """Remove one job's containers and images (or every job's); never anything else.
 
-    Returns how many containers and images were removed. Errors are swallowed:
-    cleanup must not turn a grade into a crash, and the next start tries again.
+    Images are removed without pruning their parents: those are cache layers
+    other grades reuse. Errors are swallowed: cleanup must not turn a grade
+    into a crash, and the next start tries again.
     """
-    selector = f"{JOB}={job}" if job else f"{MANAGED}=1"
+    selector = f"{JOB}={job_value}" if job_value else JOB
     removed = {"containers": 0, "images": 0}
     try:
         for container in client.containers.list(all=True, filters={"label": selector}):
@@ -27,61 +26,47 @@ def reap(client: docker.DockerClient, job: str | None = None) -> dict[str, int]:
                 removed["containers"] += 1
             except TRANSPORT_ERRORS:
                 pass
-        for image in client.images.list(filters={"label": selector}):
-            for tag in image.tags or [image.id]:
-                try:
-                    client.images.remove(tag, force=True, noprune=False)
-                    removed["images"] += 1
-                except TRANSPORT_ERRORS:
-                    pass
-        # Intermediate images of the legacy builder carry the injected job label too.
-        result = client.images.prune(filters={"label": selector, "dangling": True})
-        removed["images"] += len(result.get("ImagesDeleted") or [])
+        # Newest first: the builder's label steps stack up, each the child of the one before.
+        images = sorted(client.images.list(all=True, filters={"label": selector}),
+                        key=lambda image: image.attrs.get("Created", ""), reverse=True)
+        for image in images:
+            try:
+                client.images.remove(image.id, force=True, noprune=True)
+                removed["images"] += 1
+            except TRANSPORT_ERRORS:
+                pass
     except TRANSPORT_ERRORS:
         pass
     return removed
 
 
-def count_managed(client: docker.DockerClient) -> dict[str, int]:
-    """How many containers and images carry the trainer's label (for tests and `doctor`)."""
-    selector = {"label": f"{MANAGED}=1"}
-    return {"containers": len(client.containers.list(all=True, filters=selector)),
-            "images": len(client.images.list(all=True, filters=selector))}
-
-
-def _is_stale(labels: dict[str, str]) -> bool:
-    """Left by a process that is gone (same host) or past its expiry."""
-    try:
-        if int(labels.get(EXPIRES, "0")) < time.time():
-            return True
-    except ValueError:
-        return True
-    host, _, pid = labels.get(OWNER, "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def reap_stale(client: docker.DockerClient) -> dict[str, int]:
-    """Remove the jobs of trainer processes that died (Ctrl-C twice, kill -9, a crash)."""
+    """Remove the jobs of trainer processes that died (kill -9, a crash), and week-old cache."""
     jobs: set[str] = set()
     try:
-        for container in client.containers.list(all=True, filters={"label": f"{MANAGED}=1"}):
-            if _is_stale(container.labels):
-                jobs.add(container.labels.get(JOB, ""))
-        for image in client.images.list(all=True, filters={"label": f"{MANAGED}=1"}):
-            if _is_stale(image.labels or {}):
-                jobs.add((image.labels or {}).get(JOB, ""))
+        for item in [*client.containers.list(all=True, filters={"label": JOB}),
+                     *client.images.list(all=True, filters={"label": JOB})]:
+            value = (item.labels or {}).get(JOB, "")
+            job = Job.parse(value)
+            if job is None or job.is_stale():
+                jobs.add(value)
+        client.images.prune(filters={"label": f"{CACHE}=1", "until": CACHE_MAX_AGE})
     except TRANSPORT_ERRORS:
         return {"containers": 0, "images": 0}
     total = {"containers": 0, "images": 0}
-    for job in filter(None, jobs):
-        for key, value in reap(client, job).items():
-            total[key] += value
+    for value in jobs:
+        for key, count in reap(client, value).items():
+            total[key] += count
     return total
+
+
+def clean_cache(client: docker.DockerClient) -> int:
+    """Remove the trainer's build cache (unused images carrying the cache label); returns how many."""
+    result = client.images.prune(filters={"label": f"{CACHE}=1", "dangling": False})
+    return len(result.get("ImagesDeleted") or [])
+
+
+def count_managed(client: docker.DockerClient) -> dict[str, int]:
+    """How many containers and images belong to grading jobs (the build cache is not counted)."""
+    return {"containers": len(client.containers.list(all=True, filters={"label": MANAGED})),
+            "images": len(client.images.list(all=True, filters={"label": JOB}))}
