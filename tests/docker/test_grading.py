@@ -32,6 +32,7 @@ def run_grade(scenario, workspace):
 
 def make_scenario(tmp_path: Path, dockerfile: str, probe: str, files: dict[str, str] | None = None):
     folder = tmp_path / "scenarios" / "t"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True)
     (folder / "scenario.yaml").write_text(f"id: t\ntitle: test\nstartup:\n{probe}")
     (folder / "task.md").write_text("test")
@@ -228,3 +229,31 @@ def test_ctrl_c_during_start_up_leaves_nothing(tmp_path, docker_client, require_
     text = _interrupt_grade(tmp_path, 'FROM busybox:1.36\nUSER 65532\nCMD ["sleep", "600"]\n',
                             "  running: {seconds: 30}\n", "-- startup")
     assert "interrupted" in text
+
+
+def test_a_killed_grade_is_cleaned_up_by_the_next_one(tmp_path, docker_client, require_images):
+    # kill -9 runs no cleanup at all; the next grade's reaper finds the dead owner's objects.
+    require_images("busybox:1.36")
+    pack = tmp_path / "pack"
+    _, folder = make_scenario(pack, 'FROM busybox:1.36\nUSER 65532\nCMD ["sleep", "600"]\n',
+                              "  running: {seconds: 60}\n")
+    (pack / "pack.yaml").write_text("id: killed\ntitle: k\n")
+    home = tmp_path / "home"
+    (home / "packs").mkdir(parents=True)
+    (home / "packs" / "killed").symlink_to(pack)
+    env = {**os.environ, "CKS_TRAINER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "trainer", "grade", "killed/t", "--workspace", str(folder),
+                             "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            cwd=ROOT)
+    output = []
+    for line in proc.stdout:
+        output.append(line)
+        if "-- startup" in line:
+            break
+    time.sleep(1.5)
+    proc.kill()
+    proc.wait()
+    assert count_managed(docker_client)["containers"] >= 1, "".join(output)
+    quick, _ = make_scenario(tmp_path / "next", "FROM busybox:1.36\nUSER 65532\n", "  running: {seconds: 1}\n")
+    run_grade(quick, tmp_path / "next" / "scenarios" / "t")
+    # The autouse fixture asserts that nothing labelled is left.

@@ -109,10 +109,22 @@ def run_startup(client: docker.DockerClient, image_id: str, user: str, probe: Pr
                               seconds=time.monotonic() - started)
     finally:
         if container is not None:
-            try:
-                container.remove(force=True)
-            except TRANSPORT_ERRORS:
-                pass
+            _remove_for_sure(container.id)
+
+
+def _remove_for_sure(container_id: str, attempts: int = 3) -> None:
+    """Remove a container even when the client's connection broke: retry on a fresh connection."""
+    from trainer.engine.client import EngineUnavailable, connect
+
+    for attempt in range(attempts):
+        try:
+            connect(timeout=10).api.remove_container(container_id, force=True)
+            return
+        except docker.errors.NotFound:
+            return
+        except (EngineUnavailable, *TRANSPORT_ERRORS):
+            time.sleep(0.5 * (attempt + 1))
+    # Still there: the next grade's reaper removes it (its owner process will be gone).
 
 
 def _exited(container) -> tuple[bool, int | None, bool]:
