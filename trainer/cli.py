@@ -130,6 +130,99 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress(done: int, total: int, current: str) -> None:
+    """A progress bar on a terminal; one line per scenario otherwise (logs, CI)."""
+    if sys.stderr.isatty():
+        width = 24
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {current:<30}", end=end,
+              file=sys.stderr, flush=True)
+    elif current:
+        print(f"[{done + 1}/{total}] {current}", file=sys.stderr, flush=True)
+
+
+def _cmd_pack_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trainer.pack_validate import validate_pack
+
+    verdict = validate_pack(Path(args.path), static_only=args.static_only, progress=_progress)
+    if verdict.error:
+        print(f"cks-trainer: {verdict.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps({"pack": verdict.pack.id, "ok": verdict.ok, "problems": verdict.problems,
+                          "base_images": verdict.base_images,
+                          "scenarios": [vars(s) | {"ok": s.ok} for s in verdict.scenarios]}, indent=2))
+        return EXIT_OK if verdict.ok else EXIT_FAIL
+    colour = use_colour()
+    width = max([len(s.id) for s in verdict.scenarios] + [8])
+    starter_width = max([len(s.starter) for s in verdict.scenarios] + [7])
+    print(f"\nPack {verdict.pack.id} ({verdict.pack.title}), {len(verdict.scenarios)} scenarios")
+    print(f"  {'SCENARIO':<{width}}  {'STARTER':<{starter_width}} {'SOLUTION':<16} {'BUILD':<8} {'STARTUP':<8}")
+    from trainer.checks import Status
+    from trainer.render import mark
+
+    for s in verdict.scenarios:
+        status = mark(Status.PASS if s.ok else Status.FAIL, colour)
+        print(f"  {s.id:<{width}}  {s.starter:<{starter_width}} {s.solution:<16} {s.build:<8} {s.startup:<8} {status}")
+        for problem in s.problems:
+            print(f"  {'':<{width}}  - {problem}")
+    for problem in verdict.problems:
+        print(f"  - {problem}")
+    print("\nBase images this pack needs (prepare them before an exam):")
+    for image in verdict.base_images:
+        print(f"  {image}")
+    bad = sum(not s.ok for s in verdict.scenarios) + len(verdict.problems)
+    print(f"\n{'All is well.' if verdict.ok else f'{bad} problem(s) to fix.'}"
+          f"{' (static checks only: nothing was built)' if args.static_only else ''}")
+    return EXIT_OK if verdict.ok else EXIT_FAIL
+
+
+def _cmd_pack_add(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trainer.pack_install import add_pack
+    from trainer.packs import PackError
+
+    try:
+        pack = add_pack(Path(args.source), replace=args.replace)
+    except PackError as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Installed pack {pack.id} ({pack.title}, version {pack.version}) with {len(pack.scenarios)} scenarios.")
+    print(f"Check it with: cks-trainer pack validate {pack.root}")
+    return EXIT_OK
+
+
+def _cmd_pack_list(args: argparse.Namespace) -> int:
+    from trainer.pack_install import list_packs
+    from trainer.packs import PackError, builtin_pack_root, load_pack
+
+    try:
+        packs = [load_pack(builtin_pack_root()), *list_packs()]
+    except PackError as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for pack in packs:
+        print(f"{pack.id:<16} {pack.version:<8} {len(pack.scenarios):>3} scenarios  {pack.title}  ({pack.root})")
+    return EXIT_OK
+
+
+def _cmd_pack_remove(args: argparse.Namespace) -> int:
+    from trainer.pack_install import remove_pack
+    from trainer.packs import PackError
+
+    try:
+        removed = remove_pack(args.id)
+    except PackError as exc:
+        print(f"cks-trainer: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Removed pack {args.id} ({removed}).")
+    return EXIT_OK
+
+
 def _build_arg(text: str) -> tuple[str, str]:
     name, eq, value = text.partition("=")
     if not eq or not name:
@@ -171,6 +264,23 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Remove every container and image of grading jobs, and the trainer's build "
                                        "cache (layers it keeps so regrading is fast). Base images stay.")
     clean.set_defaults(func=_cmd_clean)
+
+    pack = sub.add_parser("pack", help="validate, install, list and remove scenario packs")
+    pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
+    validate = pack_sub.add_parser("validate", help="check a pack: starters fail, solutions pass, build and start",
+                                   description="Validate a pack folder. Exit 0 only when all is well.")
+    validate.add_argument("path", help="the pack folder (the one holding pack.yaml)")
+    validate.add_argument("--static-only", action="store_true", help="skip the builds and start-ups")
+    validate.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    validate.set_defaults(func=_cmd_pack_validate)
+    add = pack_sub.add_parser("add", help="install a pack from a folder or a .tar/.tar.gz")
+    add.add_argument("source", help="pack folder or tarball")
+    add.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
+    add.set_defaults(func=_cmd_pack_add)
+    pack_sub.add_parser("list", help="list the built-in and installed packs").set_defaults(func=_cmd_pack_list)
+    remove = pack_sub.add_parser("remove", help="remove an installed pack")
+    remove.add_argument("id", help="the pack id (see cks-trainer pack list)")
+    remove.set_defaults(func=_cmd_pack_remove)
 
     listing = sub.add_parser("list", help="list the installed scenarios")
     listing.add_argument("--json", action="store_true", help="print a JSON list")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer import __version__
 from trainer.checks import CheckSettings
 from trainer.checks.settings import DEFAULT_MINIMAL_BASES
 from trainer.probe import Probe
@@ -116,6 +117,13 @@ class _Fields:
             raise self.error(key, f"must be {names}, not {type(value).__name__}")
         return value
 
+    def only(self, allowed: set[str]) -> None:
+        """Refuse fields the format does not have (usually a typo, which would otherwise be ignored)."""
+        for key in self.mapping:
+            if key not in allowed:
+                close = sorted(allowed, key=lambda a: -_similarity(str(key), a))[0]
+                raise self.error(str(key), f"is not a field of this file (did you mean {close!r}?)")
+
     def sub(self, key: str) -> _Fields | None:
         value = self.get(key, dict)
         return None if value is None else _Fields(self.path, self.data, value, self.prefix + [key])
@@ -126,6 +134,44 @@ class _Fields:
             if not isinstance(item, str):
                 raise self.error(key, f"item {index} must be text")
         return values
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio()
+
+
+SCENARIO_FIELDS = {"id", "title", "difficulty", "domain", "weight", "time_budget_minutes", "file", "checks",
+                   "startup", "hints", "explanation", "constraints", "writable_root"}
+PACK_FIELDS = {"id", "title", "version", "author", "license", "description", "min_trainer_version",
+               "exam_presets"}
+MAX_TEXT_BYTES = 256 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _check_tree(root: Path) -> None:
+    """Every entry of a pack is a regular file or folder of sane size; no links anywhere.
+
+    Only the pack's own parts are walked: the built-in pack's root is the
+    repository checkout, which also holds .git and a virtual environment.
+    """
+    parts = [root / "pack.yaml", root / "scenarios", root / "solutions"]
+    entries = [p for p in parts if p.is_symlink() or p.exists()]
+    for part in parts[1:]:
+        if part.is_dir() and not part.is_symlink():
+            entries += sorted(part.rglob("*"))
+    for path in entries:
+        if path.is_symlink():
+            raise PackError(path, "is a symbolic link; packs may hold only regular files and folders")
+        if path.is_dir():
+            continue
+        if not path.is_file():
+            raise PackError(path, "is not a regular file (device, socket or pipe)")
+        size = path.stat().st_size
+        limit = MAX_TEXT_BYTES if path.suffix in (".md", ".yaml", ".yml") else MAX_FILE_BYTES
+        if size > limit:
+            raise PackError(path, f"is {size // 1024} KiB; the limit for this kind of file is {limit // 1024} KiB")
 
 
 def _confined(root: Path, relative: str, fields: _Fields, key: str) -> Path:
@@ -143,6 +189,7 @@ def load_scenario(folder: Path, pack_id: str, solutions: Path) -> Scenario:
     yaml_path = folder / "scenario.yaml"
     mapping, data = _read_yaml(yaml_path)
     f = _Fields(yaml_path, data, mapping)
+    f.only(SCENARIO_FIELDS)
     scenario_id = f.get("id", str, required=True)
     if not ID_PATTERN.match(scenario_id):
         raise f.error("id", f"{scenario_id!r} must be lower-case letters, digits and '-'")
@@ -159,6 +206,7 @@ def load_scenario(folder: Path, pack_id: str, solutions: Path) -> Scenario:
     _confined(folder, file_name, f, "file")
     settings = CheckSettings()
     if checks := f.sub("checks"):
+        checks.only({"allowed_bases", "required_user", "allow_source_copy", "build_args"})
         required_user = checks.get("required_user", (str, int))
         settings = CheckSettings(
             allowed_bases=tuple(checks.strings("allowed_bases")) or DEFAULT_MINIMAL_BASES,
@@ -186,9 +234,12 @@ def _load_probe(f: _Fields | None) -> Probe | None:
     if len(kinds) != 1:
         raise f.error(None, "needs exactly one of http, exit or running")
     kind = kinds[0]
+    f.only({"http", "exit", "running"})
     sub = f.sub(kind)
     if sub is None:
         raise f.error(kind, "must be a mapping")
+    sub.only({"http": {"port", "path", "status", "body"}, "exit": {"code", "output"},
+              "running": {"seconds"}}[kind])
     if kind == "http":
         port = sub.get("port", int, required=True)
         if not 1 <= port <= 65535:
@@ -203,6 +254,16 @@ def _load_probe(f: _Fields | None) -> Probe | None:
     return Probe("running", seconds=float(seconds))
 
 
+@dataclass(frozen=True)
+class ExamPreset:
+    """A named selection of scenarios for a mock exam, with weights that add up to 100."""
+
+    name: str
+    duration_minutes: int
+    pass_mark: int
+    weights: dict[str, int]
+
+
 @dataclass
 class Pack:
     """A loaded pack: its metadata and scenarios."""
@@ -211,18 +272,55 @@ class Pack:
     title: str
     root: Path
     version: str = "1"
+    author: str = ""
+    license: str = ""
+    description: str = ""
+    presets: list[ExamPreset] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def _load_presets(f: _Fields) -> list[ExamPreset]:
+    presets = []
+    for index, item in enumerate(f.get("exam_presets", list, [])):
+        if not isinstance(item, dict):
+            raise f.error("exam_presets", f"item {index} must be a mapping")
+        sub = _Fields(f.path, f.data, item, ["exam_presets", index])
+        sub.only({"name", "duration_minutes", "pass_mark", "scenarios"})
+        weights = sub.get("scenarios", dict, required=True)
+        for key, value in weights.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise sub.error("scenarios", f"the weight of {key!r} must be a positive whole number")
+        pass_mark = sub.get("pass_mark", int, 67)
+        if not 1 <= pass_mark <= 100:
+            raise sub.error("pass_mark", "must be a percentage (1-100)")
+        presets.append(ExamPreset(sub.get("name", str, required=True), sub.get("duration_minutes", int, 120),
+                                  pass_mark, {str(k): v for k, v in weights.items()}))
+    return presets
 
 
 def load_pack(root: Path) -> Pack:
     """Load a pack folder; raise PackError with a location on the first problem."""
     root = Path(root)
+    if not root.is_dir():
+        raise PackError(root, "is not a folder")
+    _check_tree(root)
     mapping, data = _read_yaml(root / "pack.yaml")
     f = _Fields(root / "pack.yaml", data, mapping)
+    f.only(PACK_FIELDS)
     pack_id = f.get("id", str, required=True)
     if not ID_PATTERN.match(pack_id):
         raise f.error("id", f"{pack_id!r} must be lower-case letters, digits and '-'")
-    pack = Pack(pack_id, f.get("title", str, required=True), root, str(f.get("version", (str, int, float), "1")))
+    needs = str(f.get("min_trainer_version", (str, int, float), "0"))
+    if _version_tuple(needs) > _version_tuple(__version__):
+        raise f.error("min_trainer_version", f"the pack needs cks-trainer {needs}; this is {__version__} "
+                                             f"(upgrade with pip install -U cks-trainer)")
+    pack = Pack(pack_id, f.get("title", str, required=True), root, str(f.get("version", (str, int, float), "1")),
+                f.get("author", str, ""), f.get("license", str, ""), f.get("description", str, ""),
+                _load_presets(f))
     scenarios_dir = root / "scenarios"
     if not scenarios_dir.is_dir():
         raise PackError(scenarios_dir, "the pack has no scenarios/ folder")
