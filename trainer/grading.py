@@ -143,10 +143,11 @@ def grade(scenario: Scenario, workspace: Path, cancel: threading.Event | None = 
         dockerfile = parse(data, str(dockerfile_path), scenario.settings.build_args)
     except DockerfileError as exc:
         dockerfile = None
-        results = failed_parse_results(exc.message, exc.line, str(dockerfile_path))
+        results = failed_parse_results(exc.message, exc.line, str(dockerfile_path), scenario.settings)
     except OSError as exc:
         dockerfile = None
-        results = failed_parse_results(f"cannot read {dockerfile_path}: {exc.strerror}", None, str(dockerfile_path))
+        results = failed_parse_results(f"cannot read {dockerfile_path}: {exc.strerror}", None, str(dockerfile_path),
+                                       scenario.settings)
     else:
         results = run_exam_checks(dockerfile, scenario.settings)
     for result in results:

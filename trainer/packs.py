@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainer import __version__
-from trainer.checks import CheckSettings
+from trainer.checks import EXAM_CHECK_IDS, CheckSettings
 from trainer.checks.settings import DEFAULT_MINIMAL_BASES
 from trainer.probe import Probe
 from trainer.safe_yaml import YamlError, line_of_key, load_yaml
@@ -206,13 +206,18 @@ def load_scenario(folder: Path, pack_id: str, solutions: Path) -> Scenario:
     _confined(folder, file_name, f, "file")
     settings = CheckSettings()
     if checks := f.sub("checks"):
-        checks.only({"allowed_bases", "required_user", "allow_source_copy", "build_args"})
+        checks.only({"apply", "allowed_bases", "required_user", "allow_source_copy", "build_args"})
         required_user = checks.get("required_user", (str, int))
+        apply = checks.strings("apply") or None
+        for check_id in apply or ():
+            if check_id not in EXAM_CHECK_IDS:
+                raise checks.error("apply", f"{check_id!r} is not an exam check ({', '.join(EXAM_CHECK_IDS)})")
         settings = CheckSettings(
             allowed_bases=tuple(checks.strings("allowed_bases")) or DEFAULT_MINIMAL_BASES,
             required_user=None if required_user is None else str(required_user),
             allow_source_copy=checks.get("allow_source_copy", bool, False),
             build_args={str(k): str(v) for k, v in (checks.get("build_args", dict, {}) or {}).items()},
+            apply=tuple(apply) if apply else None,
         )
     probe = _load_probe(f.sub("startup"))
     for required in ("task.md", file_name):

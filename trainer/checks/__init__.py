@@ -24,6 +24,7 @@ def run_exam_checks(dockerfile: Dockerfile, settings: CheckSettings | None = Non
                     only: tuple[str, ...] | None = None) -> list[CheckResult]:
     """Every exam check's result; a check that crashes becomes an `error` result, never a traceback."""
     settings = settings or CheckSettings()
+    only = only if only is not None else settings.apply
     results = []
     for check in EXAM_CHECKS:
         if only is not None and check.ID not in only:
@@ -36,12 +37,14 @@ def run_exam_checks(dockerfile: Dockerfile, settings: CheckSettings | None = Non
     return results
 
 
-def failed_parse_results(message: str, line: int | None, path: str) -> list[CheckResult]:
-    """Every exam check failing with the parse message (Docker would refuse the file)."""
+def failed_parse_results(message: str, line: int | None, path: str,
+                         settings: CheckSettings | None = None) -> list[CheckResult]:
+    """Every applicable exam check failing with the parse message (Docker would refuse the file)."""
     ev = [Evidence(path, line, line)] if line else []
+    apply = settings.apply if settings and settings.apply is not None else EXAM_CHECK_IDS
     return [CheckResult(check.ID, check.TITLE, Status.FAIL, f"Docker would refuse this Dockerfile: {message}",
                         "Fix the syntax error first; then the checks can judge the file.", list(ev))
-            for check in EXAM_CHECKS]
+            for check in EXAM_CHECKS if check.ID in apply]
 
 
 __all__ = [

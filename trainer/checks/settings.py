@@ -34,3 +34,5 @@ class CheckSettings:
     build_args: dict[str, str] = field(default_factory=dict)
     allow_source_copy: bool = False
     """Allow copying the application directory (interpreted languages ship their source)."""
+    apply: tuple[str, ...] | None = None
+    """The exam checks this scenario grades (None: all four)."""
