@@ -189,28 +189,29 @@ def test_log_flood_is_capped(docker_client, busybox_image):
     assert set(outcome.logs.split()) == {"flooding-the-log"}
 
 
-def _interrupt_grade(tmp_path, dockerfile: str, probe: str, wait_for: str) -> str:
-    scenario_root = tmp_path / "pack"
-    (scenario_root / "scenarios" / "slow").mkdir(parents=True)
-    (scenario_root / "pack.yaml").write_text("id: slowpack\ntitle: slow\n")
-    folder = scenario_root / "scenarios" / "slow"
-    (folder / "scenario.yaml").write_text(f"id: slow\ntitle: slow\nstartup:\n{probe}")
-    (folder / "task.md").write_text("t")
-    (folder / "Dockerfile").write_text(dockerfile)
+def _grade_in_subprocess(tmp_path, dockerfile: str, probe: str, wait_for: str):
+    """Start `cks-trainer grade` on a scratch pack; return the process once `wait_for` was printed."""
+    pack = tmp_path / "pack"
+    _, folder = make_scenario(pack, dockerfile, probe)
+    (pack / "pack.yaml").write_text("id: subproc\ntitle: subprocess grading\n")
     home = tmp_path / "home"
     (home / "packs").mkdir(parents=True)
-    (home / "packs" / "slowpack").symlink_to(scenario_root)
+    (home / "packs" / "subproc").symlink_to(pack)
     env = {**os.environ, "CKS_TRAINER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "trainer", "grade", "slowpack/slow", "--workspace", str(folder),
+    proc = subprocess.Popen([sys.executable, "-m", "trainer", "grade", "subproc/t", "--workspace", str(folder),
                              "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             cwd=ROOT)
     output = []
-    deadline = time.monotonic() + 120
     for line in proc.stdout:
         output.append(line)
-        if wait_for in line or time.monotonic() > deadline:
+        if wait_for in line:
             break
     time.sleep(1.5)
+    return proc, output
+
+
+def _interrupt_grade(tmp_path, dockerfile: str, probe: str, wait_for: str) -> str:
+    proc, output = _grade_in_subprocess(tmp_path, dockerfile, probe, wait_for)
     proc.send_signal(signal.SIGINT)
     rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 130, "".join(output) + rest
@@ -234,23 +235,8 @@ def test_ctrl_c_during_start_up_leaves_nothing(tmp_path, docker_client, require_
 def test_a_killed_grade_is_cleaned_up_by_the_next_one(tmp_path, docker_client, require_images):
     # kill -9 runs no cleanup at all; the next grade's reaper finds the dead owner's objects.
     require_images("busybox:1.36")
-    pack = tmp_path / "pack"
-    _, folder = make_scenario(pack, 'FROM busybox:1.36\nUSER 65532\nCMD ["sleep", "600"]\n',
-                              "  running: {seconds: 60}\n")
-    (pack / "pack.yaml").write_text("id: killed\ntitle: k\n")
-    home = tmp_path / "home"
-    (home / "packs").mkdir(parents=True)
-    (home / "packs" / "killed").symlink_to(pack)
-    env = {**os.environ, "CKS_TRAINER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "trainer", "grade", "killed/t", "--workspace", str(folder),
-                             "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            cwd=ROOT)
-    output = []
-    for line in proc.stdout:
-        output.append(line)
-        if "-- startup" in line:
-            break
-    time.sleep(1.5)
+    proc, output = _grade_in_subprocess(tmp_path, 'FROM busybox:1.36\nUSER 65532\nCMD ["sleep", "600"]\n',
+                                        "  running: {seconds: 60}\n", "-- startup")
     proc.kill()
     proc.wait()
     assert count_managed(docker_client)["containers"] >= 1, "".join(output)
