@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from trainer.checks import CheckResult, Status
 
 _MARKS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.SKIPPED: "SKIP", Status.ERROR: "ERR "}
+ID_WIDTH = len("image-package-manager")
+"""Wide enough for every check id, so messages line up."""
+INDENT = " " * (2 + 4 + 2 + ID_WIDTH + 1)
 _COLOURS = {Status.PASS: "32", Status.FAIL: "31", Status.SKIPPED: "33", Status.ERROR: "35"}
 
 
@@ -25,15 +28,15 @@ def mark(status: Status, colour: bool) -> str:
 
 def render_result(result: CheckResult, colour: bool, show_lines: bool = True) -> list[str]:
     """One check as indented lines: status, id, message, offending lines, hint, advice."""
-    out = [f"  {mark(result.status, colour)}  {result.id:<15} {result.message}"]
+    out = [f"  {mark(result.status, colour)}  {result.id:<{ID_WIDTH}} {result.message}"]
     if show_lines and result.status in (Status.FAIL, Status.ERROR):
         for ev in result.evidence:
             for number, text in enumerate(ev.text.splitlines(), ev.start):
-                out.append(f"{'':22}{number:>4} | {text}")
+                out.append(f"{INDENT}{number:>4} | {text}")
     if result.hint and result.status is Status.FAIL:
-        out.append(f"{'':22}hint: {result.hint}")
+        out.append(f"{INDENT}hint: {result.hint}")
     for advice in result.advice:
-        out.append(f"{'':22}note: {advice}")
+        out.append(f"{INDENT}note: {advice}")
     return out
 
 
